@@ -28,9 +28,11 @@ struct Harness {
         rates.sort()
         let median = rates[rates.count / 2]
         let spread = (rates.last! - rates.first!) / median * 100
-        print(String(format: "  %-52@ %12@ %@/s   (min %@, max %@, spread %.0f%%)",
-                     name as NSString, Self.format(median) as NSString, unit as NSString,
-                     Self.format(rates.first!) as NSString, Self.format(rates.last!) as NSString, spread))
+        let label = name.padding(toLength: 56, withPad: " ", startingAt: 0)
+        let rate = Self.format(median)
+        let shown = String(repeating: " ", count: max(0, 9 - rate.count)) + rate
+        print("  \(label)\(shown) \(unit)/s   (min \(Self.format(rates.first!)), max \(Self.format(rates.last!)), "
+              + String(format: "spread %.0f%%)", spread))
         return median
     }
 
