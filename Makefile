@@ -8,10 +8,15 @@ MFA := .build/debug/mfa
 run: deps build
 	@scripts/demo.sh $(MFA)
 
-## test: install what is missing and run every test.
+## test: install what is missing and run every test. The PostgreSQL tests get a throwaway cluster
+## (scripts/pg-test.sh) that is always stopped afterwards; the exit status is the tests'.
 test: deps-test
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@MFA_PG_TEST_STATE=.build/pg-test/make-$$$$; export MFA_PG_TEST_STATE; \
+	trap 'scripts/pg-test.sh stop' EXIT; trap 'exit 130' INT TERM; set -e; \
+	MFA_TEST_POSTGRES_URL=$$(scripts/pg-test.sh start); export MFA_TEST_POSTGRES_URL; \
+	echo "test: PostgreSQL at $$MFA_TEST_POSTGRES_URL"; \
+	echo "$(SWIFT) build --build-tests"; $(SWIFT) build --build-tests; \
+	echo "$(SWIFT) test --skip-build"; $(SWIFT) test --skip-build
 
 build:
 	$(SWIFT) build --product mfa

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(pkg-config libssl-dev libqrencode-dev libpng-dev libargon2-dev libsqlite3-dev)
 if [ "${1:-run}" = "test" ]; then
-    packages+=(zbar-tools)
+    packages+=(zbar-tools postgresql)
 fi
 
 missing=()

@@ -15,7 +15,7 @@ extension KeyRing {
 
     /// Seals `plaintext` under the primary key.
     public func seal(_ plaintext: UnsafeRawBufferPointer, associatedData: some Collection<UInt8>,
-                     random: some RandomSource = SystemRandomSource()) throws -> [UInt8] {
+                     random: any RandomSource = SystemRandomSource()) throws -> [UInt8] {
         let key = primary
         let keyID = Array(key.id.utf8)
         var nonce = [UInt8](repeating: 0, count: Self.nonceLength)
@@ -64,7 +64,7 @@ extension KeyRing {
 
     /// Seals secret bytes.
     public func seal(_ plaintext: SecureBytes, associatedData: some Collection<UInt8>,
-                     random: some RandomSource = SystemRandomSource()) throws -> [UInt8] {
+                     random: any RandomSource = SystemRandomSource()) throws -> [UInt8] {
         try plaintext.withUnsafeBytes { try seal($0, associatedData: associatedData, random: random) }
     }
 

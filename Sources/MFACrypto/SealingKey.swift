@@ -20,7 +20,7 @@ public struct SealingKey: Sendable, CustomStringConvertible {
     }
 
     /// A fresh random key.
-    public static func generate(id: String, random: some RandomSource = SystemRandomSource()) throws -> SealingKey {
+    public static func generate(id: String, random: any RandomSource = SystemRandomSource()) throws -> SealingKey {
         try SealingKey(id: id, material: random.secureBytes(count: keyLength))
     }
 

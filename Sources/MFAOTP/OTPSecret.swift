@@ -40,7 +40,7 @@ public struct OTPSecret: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A new random secret of the HMAC output length for `algorithm` (20, 32 or 64 bytes).
-    public static func generate(for algorithm: HMACAlgorithm, random: some RandomSource = SystemRandomSource()) throws -> OTPSecret {
+    public static func generate(for algorithm: HMACAlgorithm, random: any RandomSource = SystemRandomSource()) throws -> OTPSecret {
         try OTPSecret(bytes: random.secureBytes(count: algorithm.outputLength))
     }
 

@@ -5,7 +5,7 @@ import MFAQRCode
 
 @main
 struct Bench {
-    static func main() throws {
+    static func main() async throws {
         var harness = Harness()
         let arguments = CommandLine.arguments.dropFirst()
         if let i = arguments.firstIndex(of: "--rounds"), let n = Int(arguments[arguments.index(after: i)]) {
@@ -15,7 +15,9 @@ struct Bench {
         print("warning: this is a debug build; run `swift run -c release mfa-bench` for real figures\n")
         #endif
         print("mfa-bench: one thread, median of \(harness.rounds) rounds of \(harness.roundSeconds) s\n")
-        try core(harness)
+        let only = arguments.firstIndex(of: "--only").map { arguments[arguments.index(after: $0)] }
+        if only == nil || only == "core" { try core(harness) }
+        if only == nil || only == "engine" { try await EngineBench.main(rounds: max(3, harness.rounds / 2)) }
     }
 
     /// Issue 2 figures: the OTP core and QR codes.

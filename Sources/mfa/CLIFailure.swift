@@ -1,4 +1,5 @@
 import Foundation
+import MFACore
 import MFACrypto
 import MFAOTP
 import MFAQRCode
@@ -9,6 +10,8 @@ struct CLIFailure: Error {
         case notVerified = 1
         case invalidInput = 2
         case io = 3
+        case notFound = 4
+        case unavailable = 5
         case usage = 64
         case internalError = 70
     }
@@ -34,6 +37,15 @@ struct CLIFailure: Error {
             self.init(code: error.code, message: error.message, status: .invalidInput)
         case let error as CryptoError:
             self.init(code: error.code, message: error.message, status: .internalError)
+        case let error as MFAError:
+            let status: Status = switch error.code {
+            case .invalidInput, .invalidCode, .methodNotAllowed: .invalidInput
+            case .notFound, .conflict, .enrollmentExpired: .notFound
+            case .unavailable, .configuration, .locked: .unavailable
+            case .integrity: .notVerified
+            default: .internalError
+            }
+            self.init(code: error.code.rawValue, message: error.message, status: status)
         default:
             return nil
         }

@@ -10,15 +10,16 @@ import Foundation
 struct MFACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mfa",
-        abstract: "One-time passwords, QR codes and (soon) the MFA engine's operator commands.",
+        abstract: "One-time passwords, QR codes and the MFA engine's operator commands.",
         discussion: """
             Secrets are read from standard input or --secret-file, never from the command line.
             Errors are printed as one line, `error: <code>: <message>`, on standard error.
-            Exit status: 0 success, 1 code not valid, 2 invalid input, 3 file not readable or writable,
-            64 usage error, 70 internal error.
+            Exit status: 0 success, 1 code not valid (or audit log broken), 2 invalid input, 3 file not readable
+            or writable, 4 not found, 5 database or configuration unavailable, 64 usage error, 70 internal error.
             """,
         version: MFAVersion.string,
-        subcommands: [TOTPCommand.self, HOTPCommand.self, QRCommand.self]
+        subcommands: [TOTPCommand.self, HOTPCommand.self, QRCommand.self, MigrateCommand.self, TenantCommand.self,
+                      KeysCommand.self, AuditCommand.self, UserCommand.self]
     )
 
     static func main() async {
