@@ -2,10 +2,17 @@
 SWIFT ?= swift
 MFA := .build/debug/mfa
 
-.PHONY: run test build deps deps-test bench clean
+.PHONY: run demo test build deps deps-test bench bench-http clean
 
-## run: install what is missing, build, and show the CLI demo (the server comes with `mfa serve`).
+## run: install what is missing, build, and serve the HTTP API on the embedded default (SQLite and the
+## master key in ./data) in development mode: it makes a tenant "demo" and an API key (kept in
+## ./data/dev-api-key) and prints them with a curl walk-through. Foreground; Ctrl-C stops it.
+## Pass options with ARGS, e.g. `make run ARGS="--port 9090 --log-format json"`.
 run: deps build
+	@scripts/dev-serve.sh $(MFA) $(ARGS)
+
+## demo: the CLI demo without a server (a TOTP secret, its code, verify).
+demo: deps build
 	@scripts/demo.sh $(MFA)
 
 ## test: install what is missing and run every test. The PostgreSQL tests get a throwaway cluster
@@ -31,6 +38,10 @@ deps-test:
 bench: deps
 	$(SWIFT) build -c release --product mfa-bench
 	.build/release/mfa-bench
+
+## bench-http: release build of mfa, then wrk against `mfa serve` on 127.0.0.1 (scripts/bench-http.sh).
+bench-http: deps
+	@scripts/bench-http.sh
 
 clean:
 	rm -rf .build

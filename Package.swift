@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MFAStoreSQLite", targets: ["MFAStoreSQLite"]),
         .library(name: "MFAStorePostgres", targets: ["MFAStorePostgres"]),
         .library(name: "MFATesting", targets: ["MFATesting"]),
+        .library(name: "MFAAPI", targets: ["MFAAPI"]),
         .executable(name: "mfa", targets: ["mfa"]),
         .executable(name: "mfa-bench", targets: ["mfa-bench"]),
     ],
@@ -21,6 +22,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // L0: system libraries (thin shims, one Swift importer each).
@@ -49,13 +60,35 @@ let package = Package(
         .target(name: "MFAStorePostgres", dependencies: [
             "MFACore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // L5: the HTTP API (OpenAPI first)
+        .target(
+            name: "MFAAPI",
+            dependencies: [
+                "MFACore", "MFAMethods", "MFAQRCode", "MFAOTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         // L5: doubles and conformance suites for tests
         .target(name: "MFATesting", dependencies: ["MFACore", "MFAMethods", "MFAOTP", "MFACrypto"]),
 
         // L6: executables
         .executableTarget(name: "mfa", dependencies: [
-            "MFAOTP", "MFAQRCode", "MFACrypto", "MFACore", "MFAMethods", "MFAStoreSQLite", "MFAStorePostgres",
+            "MFAOTP", "MFAQRCode", "MFACrypto", "MFACore", "MFAMethods", "MFAStoreSQLite", "MFAStorePostgres", "MFAAPI",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mfa-bench", dependencies: [
@@ -71,6 +104,13 @@ let package = Package(
             "MFAStoreSQLite", "MFATesting", "MFAMethods", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "MFAStorePostgresTests", dependencies: ["MFAStorePostgres", "MFATesting", "MFAMethods"]),
+        .testTarget(name: "MFAAPITests", dependencies: [
+            "MFAAPI", "MFATesting", "MFAMethods", "MFAOTP",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "MFACLITests", dependencies: [
             "mfa", "MFAOTP", "MFACore", "MFAMethods", "MFAStoreSQLite", "MFACrypto", "MFATesting",
         ]),

@@ -24,6 +24,9 @@ public struct AuditEventKind: Hashable, Sendable, Codable, CustomStringConvertib
     public static let userExported = AuditEventKind("user_exported")
     public static let userErased = AuditEventKind("user_erased")
     public static let keysRotated = AuditEventKind("keys_rotated")
+    public static let apiKeyCreated = AuditEventKind("api_key_created")
+    public static let apiKeyRevoked = AuditEventKind("api_key_revoked")
+    public static let tenantCreated = AuditEventKind("tenant_created")
 
     public var description: String { rawValue }
     public init(from decoder: any Decoder) throws { self.init(try decoder.singleValueContainer().decode(String.self)) }

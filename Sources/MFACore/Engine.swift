@@ -18,6 +18,7 @@ public struct Engine: Sendable {
     let methods: [MethodType: any VerifiableMethod]
     let keys: EngineKeys
     let tenantCache: TenantCache
+    let apiKeyCache: APIKeyCache
 
     /// Starts an engine on a migrated store: loads (or, on first use, creates) the engine's own
     /// keys, sealed in the store by `keyRing`.
@@ -32,6 +33,7 @@ public struct Engine: Sendable {
         self.logger = logger
         self.methods = Dictionary(methods.map { ($0.type, $0) }, uniquingKeysWith: { _, last in last })
         self.tenantCache = TenantCache(ttl: tenantCacheSeconds)
+        self.apiKeyCache = APIKeyCache(ttl: tenantCacheSeconds)
         self.keys = try await EngineKeys.load(store: store, keyRing: keyRing, random: random, logger: logger)
     }
 

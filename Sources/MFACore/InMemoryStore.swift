@@ -12,6 +12,8 @@ public actor InMemoryStore: MFAStore {
     private var audit: [AuditEvent] = []
     private var checkpoints: [AuditCheckpoint] = []
     private var secrets: [String: (sealed: [UInt8], keyID: String)] = [:]
+    private var apiKeysByID: [String: APIKeyRecord] = [:]
+    private var apiKeyOrder: [String] = []
     private var failuresToInject = 0
 
     public init() {}
@@ -341,6 +343,35 @@ public actor InMemoryStore: MFAStore {
         try check()
         guard let existing = secrets[name], existing.sealed == old else { return false }
         secrets[name] = (new, keyID)
+        return true
+    }
+
+    // MARK: APIKeyStore
+
+    public func insertAPIKey(_ record: APIKeyRecord, audit events: [AuditEvent]) async throws {
+        try check()
+        guard apiKeysByID[record.id] == nil else { throw StoreError.duplicate("api key") }
+        apiKeysByID[record.id] = record
+        apiKeyOrder.append(record.id)
+        appendLocked(events)
+    }
+
+    public func apiKey(id: String) async throws -> APIKeyRecord? {
+        try check()
+        return apiKeysByID[id]
+    }
+
+    public func apiKeys(tenant: TenantID) async throws -> [APIKeyRecord] {
+        try check()
+        return apiKeyOrder.compactMap { apiKeysByID[$0] }.filter { $0.tenantID == tenant }
+    }
+
+    public func revokeAPIKey(tenant: TenantID, id: String, now: Date, audit events: [AuditEvent]) async throws -> Bool {
+        try check()
+        guard var record = apiKeysByID[id], record.tenantID == tenant, record.revokedAt == nil else { return false }
+        record.revokedAt = now
+        apiKeysByID[id] = record
+        appendLocked(events)
         return true
     }
 

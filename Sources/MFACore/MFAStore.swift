@@ -12,7 +12,7 @@ import Foundation
 ///   fails closed. Throw `StoreError` (or anything); the engine wraps it in `MFAError.unavailable`.
 /// - Methods whose docs say "with `audit`" write those events in the same transaction as the change.
 /// - Times are stored with millisecond precision.
-public protocol MFAStore: TenantStore, MethodStore, RecoveryCodeStore, AuditStore, EngineSecretStore {
+public protocol MFAStore: TenantStore, MethodStore, RecoveryCodeStore, AuditStore, EngineSecretStore, APIKeyStore {
     /// Creates or upgrades the schema: numbered, forward-only migrations, each in one transaction.
     /// Safe to call on every start and from several processes at once.
     func migrate() async throws

@@ -150,6 +150,15 @@ public struct LockoutPolicy: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case threshold, baseDelay = "base_delay", maximumDelay = "maximum_delay", disableAfter = "disable_after"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LockoutPolicy()
+        threshold = try c.decodeIfPresent(Int.self, forKey: .threshold) ?? d.threshold
+        baseDelay = try c.decodeIfPresent(Int.self, forKey: .baseDelay) ?? d.baseDelay
+        maximumDelay = try c.decodeIfPresent(Int.self, forKey: .maximumDelay) ?? d.maximumDelay
+        disableAfter = try c.decodeIfPresent(Int.self, forKey: .disableAfter) ?? d.disableAfter
+    }
 }
 
 /// Recovery codes: how many in a set.

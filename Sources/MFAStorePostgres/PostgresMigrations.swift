@@ -113,6 +113,23 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // `scopes` holds the sorted scope names joined by commas, as in SQLite; `seq` orders keys
+        // created in the same millisecond.
+        Migration(version: 2, statements: [
+            """
+            CREATE TABLE api_keys (
+                id          TEXT   NOT NULL PRIMARY KEY,
+                tenant_id   TEXT   NOT NULL,
+                name        TEXT   NOT NULL,
+                scopes      TEXT   NOT NULL,
+                secret_hash BYTEA  NOT NULL,
+                created_at  BIGINT NOT NULL,
+                revoked_at  BIGINT,
+                seq         BIGINT GENERATED ALWAYS AS IDENTITY
+            )
+            """,
+            "CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at, seq)",
+        ]),
     ]
 
     /// The newest version this build knows.

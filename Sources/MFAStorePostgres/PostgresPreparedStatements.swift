@@ -180,6 +180,19 @@ enum Prepared {
         }
     }
 
+    /// API key look-up, on every authenticated request.
+    struct APIKeyByID: StorePreparedStatement {
+        static let sql = "SELECT \(PostgresRows.apiKeyColumns) FROM api_keys WHERE id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        let bindings: PostgresBindings
+
+        init(_ id: String) {
+            var b = PostgresBindings(capacity: 1)
+            b.append(id)
+            bindings = b
+        }
+    }
+
     struct AppendAudit: StorePreparedStatement {
         static let sql = PostgresAuditRows.insertSQL(firstParameter: 1)
         static let bindingDataTypes = PostgresAuditRows.dataTypes

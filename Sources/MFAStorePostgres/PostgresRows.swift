@@ -21,6 +21,10 @@ enum PostgresJSON {
 
 /// Column lists and row decoders. Every decoder turns a malformed row into `StoreError.corrupt`.
 enum PostgresRows {
+    /// Method `info` JSON is the same text for many rows (TOTP parameters), and decoding it was a
+    /// tenth of a sign-in's client time: decoded values are kept by their text.
+    static let infoCache = DecodedCache<[String: String]>(capacity: 1024)
+
     static let methodColumns = """
         id, tenant_id, user_id, type, name, status, info_json, sealed_payload, key_id, last_counter, drift, \
         failures, locked_until, created_at, confirmed_at, last_used_at, expires_at
@@ -34,7 +38,9 @@ enum PostgresRows {
             guard let status = MethodStatus(rawValue: try r[offset + 5].decode(String.self)) else {
                 throw StoreError.corrupt("method status")
             }
-            let info = try PostgresJSON.decode([String: String].self, from: try r[offset + 6].decode(String.self), what: "method info")
+            let info = try infoCache.value(for: try r[offset + 6].decode(String.self)) {
+                try PostgresJSON.decode([String: String].self, from: $0, what: "method info")
+            }
             let payload = try r[offset + 7].decode(ByteBuffer.self)
             return MethodRecord(
                 id: try MethodID(try r[offset].decode(String.self)),
@@ -133,7 +139,41 @@ enum PostgresRows {
         }
     }
 
+    static let apiKeyColumns = "id, tenant_id, name, scopes, secret_hash, created_at, revoked_at"
+
+    static func apiKey(_ row: PostgresRow) throws -> APIKeyRecord {
+        do {
+            let (id, tenant, name, scopes, hash, createdAt, revokedAt) =
+                try row.decode((String, String, String, String, ByteBuffer, Int64, Int64?).self)
+            return APIKeyRecord(id: id, tenantID: try TenantID(tenant), name: name,
+                                scopes: Set(scopes.split(separator: ",").map { APIScope(String($0)) }),
+                                secretHash: Array(hash.readableBytesView), createdAt: Date(millisecondsSince1970: createdAt),
+                                revokedAt: revokedAt.map { Date(millisecondsSince1970: $0) })
+        } catch {
+            throw StoreError.corrupt("api key")
+        }
+    }
+
     private static func time(_ cell: PostgresCell) throws -> Date? {
         try cell.decode(Int64?.self).map { Date(millisecondsSince1970: $0) }
+    }
+}
+
+/// A small thread-safe map from text to its decoded value; emptied when full.
+final class DecodedCache<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func value(for text: String, decode: (String) throws -> Value) throws -> Value {
+        if let hit = lock.withLock({ values[text] }) { return hit }
+        let value = try decode(text)
+        lock.withLock {
+            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+            values[text] = value
+        }
+        return value
     }
 }

@@ -24,9 +24,9 @@ import PostgresNIO
 /// updated row in the same round trip. The sign-in path (`method`, `methods`, `reserveAttempt`,
 /// `recordSuccess`, `consumeRecoveryCode`, `appendAudit`, ...) uses prepared statements (see
 /// `Prepared`); everything else sends its SQL each time. Unique violations become
-/// `StoreError.duplicate`, undecodable rows `StoreError.corrupt`, and an operation that does not
-/// finish within `Options.operationTimeout` throws `StoreError.unavailable`; database errors are
-/// rethrown as they are (`PSQLError`, whose description hides the SQL and values).
+/// `StoreError.duplicate`, undecodable rows `StoreError.corrupt`, and an operation that gets no
+/// connection within `Options.operationTimeout` throws `StoreError.unavailable`; database errors
+/// are rethrown as they are (`PSQLError`, whose description hides the SQL and values).
 ///
 /// The schema (`PostgresMigrations`) must not change under running stores in ways that change a
 /// prepared statement's result columns; migrations add, they do not reshape.
@@ -37,10 +37,11 @@ public final class PostgresStore: MFAStore {
         public var maximumConnections: Int = 20
         /// Time-out for opening one TCP connection (default 10 s).
         public var connectTimeout: Duration = .seconds(10)
-        /// The longest an operation may take, including the wait for a pooled connection (default 30 s).
-        /// Also sent to the server as `statement_timeout`, since a statement in flight cannot be
-        /// cancelled from the client. `nil` waits forever (postgres-nio's pool then fails requests only
-        /// after 60 s of failed connection attempts).
+        /// How long an operation may wait for a connection while the database is not answering
+        /// (default 30 s), after which it throws `StoreError.unavailable`; and the server's
+        /// `statement_timeout` for every statement (a statement in flight cannot be cancelled from
+        /// the client). `nil`: no bound (postgres-nio's pool then fails requests only after 60 s
+        /// of failed connection attempts).
         public var operationTimeout: Duration? = .seconds(30)
 
         public init(maximumConnections: Int = 20, connectTimeout: Duration = .seconds(10),
@@ -61,6 +62,7 @@ public final class PostgresStore: MFAStore {
     /// whose preparation failed (say, before its table existed) stays failed on that connection for
     /// as long as the connection lives, so the store never prepares against an unknown schema.
     private let schemaReady = Flag()
+    private let health = Health()
 
     /// - Parameters:
     ///   - url: `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full]` (see `PostgresURL`).
@@ -131,31 +133,51 @@ public final class PostgresStore: MFAStore {
         try await perform { client in _ = try await client.query(query).collect() }
     }
 
-    /// Runs `body` with the pool, bounded by `operationTimeout`, mapping unique violations to
-    /// `StoreError.duplicate(duplicate)`.
+    /// Runs `body` with the pool, mapping unique violations to `StoreError.duplicate(duplicate)`.
+    ///
+    /// The wait is bounded by `operationTimeout` unless the database answered within the last
+    /// second without a connection failure since: then a connection is at hand or about to be, and
+    /// the bound (two extra tasks and a timer per operation, a sixth of a cheap query's cost) is
+    /// skipped. A statement in flight cannot be abandoned either way (postgres-nio cannot cancel
+    /// it); the server's `statement_timeout` bounds those.
     func perform<T: Sendable>(duplicate: String? = nil,
                               _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = self.client
         do {
-            guard let timeout = options.operationTimeout else { return try await body(client) }
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                while let next = try await group.next() {
-                    if let value = next { return value }
-                    throw StoreError(.unavailable, "the database did not answer within \(Self.milliseconds(timeout)) ms")
-                }
-                throw CancellationError()
+            let value: T
+            if let timeout = options.operationTimeout, !health.answeredRecently(at: .now) {
+                value = try await Self.withTimeout(timeout) { try await body(client) }
+            } else {
+                value = try await body(client)
             }
+            health.answered(at: .now)
+            return value
         } catch let error as StoreError {
+            if error.kind == .unavailable { health.failed() }
             throw error
         } catch {
+            if !Self.isServerError(error) { health.failed() }
             if let duplicate, Self.isUniqueViolation(error) { throw StoreError.duplicate(duplicate) }
             throw error
+        }
+    }
+
+    /// `body`'s result, or `StoreError.unavailable` once `timeout` has passed (`body` is cancelled;
+    /// this returns when it has ended).
+    static func withTimeout<T: Sendable>(_ timeout: Duration,
+                                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+                throw StoreError(.unavailable, "the database did not answer within \(milliseconds(timeout)) ms")
+            }
+            throw CancellationError()
         }
     }
 
@@ -217,6 +239,15 @@ public final class PostgresStore: MFAStore {
         }
     }
 
+    /// An error the server reported (it answered), as opposed to a connection or pool failure.
+    static func isServerError(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.code == .server }
+        if let error = error as? PostgresTransactionError {
+            return [error.closureError, error.commitError, error.beginError].contains { $0.map(isServerError) ?? false }
+        }
+        return false
+    }
+
     /// SQLSTATE 23505, also when wrapped by a transaction.
     static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
@@ -233,6 +264,20 @@ public final class PostgresStore: MFAStore {
 
     /// Queries are not logged (their values include hashes and sealed payloads).
     static let quietLogger = Logger(label: "mfa.postgres.quiet", factory: { _ in SwiftLogNoOpLogHandler() })
+}
+
+/// Whether the database answered recently with no connection failure since (see `perform`).
+private final class Health: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastAnswer: ContinuousClock.Instant?
+
+    func answeredRecently(at now: ContinuousClock.Instant) -> Bool {
+        lock.withLock { lastAnswer.map { now - $0 < .seconds(1) } ?? false }
+    }
+
+    func answered(at now: ContinuousClock.Instant) { lock.withLock { lastAnswer = now } }
+
+    func failed() { lock.withLock { lastAnswer = nil } }
 }
 
 /// A thread-safe flag that is set once.

@@ -95,6 +95,18 @@ enum SQLiteMigrations {
                 key_id TEXT NOT NULL
             );
             """),
+        Migration(version: 2, sql: """
+            CREATE TABLE api_keys (
+                id          TEXT    NOT NULL PRIMARY KEY,
+                tenant_id   TEXT    NOT NULL,
+                name        TEXT    NOT NULL,
+                scopes      TEXT    NOT NULL,
+                secret_hash BLOB    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER
+            );
+            CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at);
+            """),
     ]
 
     /// The newest version this build knows.

@@ -41,7 +41,7 @@ public enum StoreConformance {
     }
 
     /// Checks that each take a fresh, migrated, empty store.
-    public static let checks: [Check] = [
+    public static let checks: [Check] = apiKeyChecks + [
         Check("migrate: idempotent and keeps data") { try await migrateIsIdempotent($0) },
         Check("tenant: create, get, update, list") { try await tenantLifecycle($0) },
         Check("tenant: duplicate id throws StoreError.duplicate") { try await tenantDuplicate($0) },

@@ -7,29 +7,49 @@ import MFAMethods
 import MFAStorePostgres
 import MFAStoreSQLite
 
-/// Where the engine's state lives; shared by every operator command (and later `mfa serve`).
+/// Where the engine's state lives; shared by every operator command and `mfa serve`.
 ///
-/// `--data-dir` (default `./data`, or `MFA_DATA_DIR`) holds the SQLite file `mfa.sqlite` and the
-/// key file `master.key`; `--database-url postgres://...` (or `MFA_DATABASE_URL`) selects
-/// PostgreSQL instead. The key ring comes from `--key-file`, `MFA_MASTER_KEY` (the key file's text)
-/// or `<data-dir>/master.key`.
+/// Each value comes from, in order: the command line, an `MFA_*` environment variable, the JSON
+/// configuration file (`--config FILE` or `MFA_CONFIG`), the default (see `ServerConfiguration.swift`).
+/// `data_dir` (default `./data`) holds the SQLite file `mfa.sqlite` and the key file `master.key`;
+/// `database_url` (`postgres://...`) selects PostgreSQL instead. The key ring comes from `--key-file`,
+/// else `MFA_MASTER_KEY` (the key file's text), else `key_file` (default `<data_dir>/master.key`).
 struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "A JSON configuration file (or MFA_CONFIG); command-line options and MFA_* variables override it.",
+        valueName: "file"))
+    var configFile: String?
+
     @Option(help: "Directory for the SQLite database and the key file (default ./data, or MFA_DATA_DIR).")
     var dataDir: String?
 
     @Option(help: "postgres://USER@HOST:PORT/DB to use PostgreSQL instead of SQLite (or MFA_DATABASE_URL).")
     var databaseURL: String?
 
-    @Option(help: "The key file (default <data-dir>/master.key; MFA_MASTER_KEY may hold its text instead).")
+    @Option(help: "The key file (default <data-dir>/master.key, or MFA_KEY_FILE; MFA_MASTER_KEY may hold its text instead).")
     var keyFile: String?
 
     @Flag(help: "Log more (to standard error).")
     var verbose = false
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
-    var resolvedDataDir: String { dataDir ?? environment["MFA_DATA_DIR"] ?? "./data" }
-    var resolvedDatabaseURL: String? { databaseURL ?? environment["MFA_DATABASE_URL"] }
-    var resolvedKeyFile: String { keyFile ?? (resolvedDataDir as NSString).appendingPathComponent("master.key") }
+}
+
+/// `StoreOptions` resolved against the environment and the configuration file (`StoreOptions.resolve()`).
+struct StoreSettings: Sendable {
+    var dataDir: String
+    /// Nil selects SQLite in `dataDir`.
+    var databaseURL: String?
+    var keyFile: String
+    /// The key ring's text from `MFA_MASTER_KEY`, used unless `--key-file` is given.
+    var masterKeyText: String?
+    /// PostgreSQL pool size per process.
+    var databaseMaxConnections: Int
+    var verbose: Bool
+
+    var sqlitePath: String { (dataDir as NSString).appendingPathComponent("mfa.sqlite") }
+    /// "PostgreSQL" or "SQLite in <dir>", for messages.
+    var storeDescription: String { databaseURL == nil ? "SQLite in \(dataDir)" : "PostgreSQL" }
 }
 
 /// The one composition root: the only place that builds concrete stores and lists the methods.
@@ -43,16 +63,32 @@ enum Bootstrap {
         return Logger(label: "mfa")
     }
 
+    /// The server's logging on standard error: swift-log's text lines or JSON lines (`JSONLogHandler`).
+    static func logger(format: LogFormat, level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                return JSONLogHandler(label: label, level: level)
+            }
+        }
+        return Logger(label: "mfa")
+    }
+
     /// The configured store; PostgreSQL needs its client running (see `withStore`).
-    static func makeStore(_ options: StoreOptions, logger: Logger) throws -> any MFAStore {
-        if let url = options.resolvedDatabaseURL {
+    static func makeStore(_ settings: StoreSettings, logger: Logger) throws -> any MFAStore {
+        if let url = settings.databaseURL {
             do {
-                return try PostgresStore(url: url, logger: logger)
+                return try PostgresStore(url: url, options: PostgresStore.Options(maximumConnections: settings.databaseMaxConnections),
+                                         logger: logger)
             } catch {
                 throw CLIFailure(code: "configuration", message: "bad database URL: \(error)", status: .unavailable)
             }
         }
-        let path = (options.resolvedDataDir as NSString).appendingPathComponent("mfa.sqlite")
+        let path = settings.sqlitePath
         do {
             return try SQLiteStore(path: path)
         } catch {
@@ -63,8 +99,14 @@ enum Bootstrap {
     /// Runs `body` with a migrated store (and the PostgreSQL client running around it).
     static func withStore<T: Sendable>(_ options: StoreOptions, migrate: Bool = true,
                                        _ body: @escaping @Sendable (any MFAStore, Logger) async throws -> T) async throws -> T {
-        let logger = logger(verbose: options.verbose)
-        let store = try makeStore(options, logger: logger)
+        try await withStore(try await options.resolve(), migrate: migrate, body)
+    }
+
+    /// Runs `body` with a migrated store (and the PostgreSQL client running around it).
+    static func withStore<T: Sendable>(_ settings: StoreSettings, migrate: Bool = true,
+                                       _ body: @escaping @Sendable (any MFAStore, Logger) async throws -> T) async throws -> T {
+        let logger = logger(verbose: settings.verbose)
+        let store = try makeStore(settings, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             if let postgres = store as? PostgresStore {
                 group.addTask {
@@ -93,8 +135,9 @@ enum Bootstrap {
     /// Runs `body` with an engine on the configured store and key ring.
     static func withEngine<T: Sendable>(_ options: StoreOptions, createKeyIfMissing: Bool = false,
                                         _ body: @escaping @Sendable (Engine) async throws -> T) async throws -> T {
-        let keyRing = try loadKeyRing(options, createIfMissing: createKeyIfMissing)
-        return try await withStore(options) { store, logger in
+        let settings = try await options.resolve()
+        let keyRing = try loadKeyRing(settings, createIfMissing: createKeyIfMissing)
+        return try await withStore(settings) { store, logger in
             let engine = try await Engine(store: store, keyRing: keyRing, methods: BuiltInMethods.all, logger: logger)
             return try await body(engine)
         }
@@ -102,15 +145,16 @@ enum Bootstrap {
 
     // MARK: Keys
 
-    static func loadKeyRing(_ options: StoreOptions, createIfMissing: Bool) throws -> KeyRing {
-        if options.keyFile == nil, let text = options.environment["MFA_MASTER_KEY"] {
+    /// - Parameter logger: where the warning about a new key goes (standard error without one).
+    static func loadKeyRing(_ settings: StoreSettings, createIfMissing: Bool, logger: Logger? = nil) throws -> KeyRing {
+        if let text = settings.masterKeyText {
             do {
                 return try KeyRing.parse(text)
             } catch let error as CryptoError {
                 throw CLIFailure(code: "configuration", message: "MFA_MASTER_KEY: \(error.message)", status: .unavailable)
             }
         }
-        let path = options.resolvedKeyFile
+        let path = settings.keyFile
         guard FileManager.default.fileExists(atPath: path) else {
             guard createIfMissing else {
                 throw CLIFailure(code: "configuration", message: "no key file at \(path) (set --key-file or MFA_MASTER_KEY)",
@@ -118,7 +162,12 @@ enum Bootstrap {
             }
             let ring = try KeyRing(keys: [SealingKey.generate(id: newKeyID())])
             try writeKeyRing(ring, to: path)
-            Console.error("warning: created a new master key at \(path); back it up: without it the secrets cannot be read")
+            let warning = "created a new master key at \(path); back it up: without it the secrets cannot be read"
+            if let logger {
+                logger.warning("\(warning)")
+            } else {
+                Console.error("warning: " + warning)
+            }
             return ring
         }
         try checkKeyFileMode(path)

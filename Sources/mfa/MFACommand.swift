@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The `mfa` command: OTP tools now, the engine's operator commands and `mfa serve` later.
+/// The `mfa` command: OTP tools, the engine's operator commands and `mfa serve`.
 ///
 /// Exit statuses (also in the README):
 /// 0 success; 1 a code did not verify; 2 invalid input; 3 a file could not be read or written;
@@ -10,16 +10,17 @@ import Foundation
 struct MFACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mfa",
-        abstract: "One-time passwords, QR codes and the MFA engine's operator commands.",
+        abstract: "One-time passwords, QR codes, the MFA engine's HTTP server and operator commands.",
         discussion: """
             Secrets are read from standard input or --secret-file, never from the command line.
             Errors are printed as one line, `error: <code>: <message>`, on standard error.
             Exit status: 0 success, 1 code not valid (or audit log broken), 2 invalid input, 3 file not readable
             or writable, 4 not found, 5 database or configuration unavailable, 64 usage error, 70 internal error.
+            Operator commands and `serve` read --config FILE (JSON), MFA_* variables and --data-dir alike.
             """,
         version: MFAVersion.string,
-        subcommands: [TOTPCommand.self, HOTPCommand.self, QRCommand.self, MigrateCommand.self, TenantCommand.self,
-                      KeysCommand.self, AuditCommand.self, UserCommand.self]
+        subcommands: [TOTPCommand.self, HOTPCommand.self, QRCommand.self, ServeCommand.self, MigrateCommand.self,
+                      TenantCommand.self, APIKeyCommand.self, KeysCommand.self, AuditCommand.self, UserCommand.self]
     )
 
     static func main() async {

@@ -12,9 +12,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let where_ = store.resolvedDatabaseURL.map { _ in "PostgreSQL" } ?? "SQLite in \(store.resolvedDataDir)"
-        try await Bootstrap.withStore(store) { _, _ in () }
-        print("migrated (\(where_))")
+        let settings = try await store.resolve()
+        try await Bootstrap.withStore(settings) { _, _ in () }
+        print("migrated (\(settings.storeDescription))")
     }
 }
 
@@ -22,7 +22,7 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Manage tenants (organizations).",
-        subcommands: [Create.self, List.self]
+        subcommands: [Create.self, List.self, Policy.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -58,6 +58,99 @@ struct TenantCommand: AsyncParsableCommand {
     }
 }
 
+extension TenantCommand {
+    struct Policy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a tenant's policy as JSON, or change it.",
+            discussion: """
+                --policy-file changes the keys it holds (JSON shaped like the printed policy, e.g. \
+                {"lockout": {"threshold": 10}}) and keeps the others; the --lockout-* options then change single \
+                values. The resulting policy is printed. Running servers see a change within a few seconds.
+                """
+        )
+
+        @Argument(help: "The tenant id.")
+        var id: String
+
+        @Option(help: "A JSON file with the policy keys to change.")
+        var policyFile: String?
+
+        @Option(help: "Consecutive failures before a method is throttled.")
+        var lockoutThreshold: Int?
+
+        @Option(help: "Consecutive failures before a method is disabled.")
+        var lockoutDisableAfter: Int?
+
+        @Option(help: "The first throttling delay in seconds (doubling up to --lockout-maximum-delay).")
+        var lockoutBaseDelay: Int?
+
+        @Option(help: "The longest throttling delay in seconds.")
+        var lockoutMaximumDelay: Int?
+
+        @Option(help: "A new issuer (the name authenticator apps show).")
+        var issuer: String?
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let tenantID = try TenantID(id)
+            var patch: Data?
+            if let policyFile {
+                guard let data = FileManager.default.contents(atPath: policyFile) else {
+                    throw CLIFailure.unreadable(policyFile, what: "policy")
+                }
+                guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+                    throw CLIFailure(code: "invalid_input", message: "\(policyFile) must hold a JSON object", status: .invalidInput)
+                }
+                patch = data
+            }
+            let lockout = (lockoutThreshold, lockoutDisableAfter, lockoutBaseDelay, lockoutMaximumDelay)
+            let changes = patch != nil || issuer != nil
+                || [lockoutThreshold, lockoutDisableAfter, lockoutBaseDelay, lockoutMaximumDelay].contains { $0 != nil }
+            let issuer = self.issuer
+            let patchData = patch
+            let source = policyFile ?? ""
+            let tenant = try await Bootstrap.withEngine(store) { engine in
+                let current = try await engine.tenant(tenantID)
+                guard changes else { return current }
+                var policy = current.policy
+                if let patchData { policy = try Self.apply(patchData, to: policy, source: source) }
+                if let value = lockout.0 { policy.lockout.threshold = value }
+                if let value = lockout.1 { policy.lockout.disableAfter = value }
+                if let value = lockout.2 { policy.lockout.baseDelay = value }
+                if let value = lockout.3 { policy.lockout.maximumDelay = value }
+                return try await engine.updateTenant(tenantID, issuer: issuer, policy: policy)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(tenant.policy), as: UTF8.self))
+        }
+
+        /// `policy` with the JSON object in `patch` merged into it, key by key (nested objects too).
+        static func apply(_ patch: Data, to policy: TenantPolicy, source: String) throws -> TenantPolicy {
+            func merge(_ base: [String: Any], _ patch: [String: Any]) -> [String: Any] {
+                var result = base
+                for (key, value) in patch {
+                    if let inner = value as? [String: Any], let existing = base[key] as? [String: Any] {
+                        result[key] = merge(existing, inner)
+                    } else {
+                        result[key] = value
+                    }
+                }
+                return result
+            }
+            do {
+                let base = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(policy)) as? [String: Any] ?? [:]
+                let changes = try JSONSerialization.jsonObject(with: patch) as? [String: Any] ?? [:]
+                let merged = try JSONSerialization.data(withJSONObject: merge(base, changes))
+                return try JSONDecoder().decode(TenantPolicy.self, from: merged)
+            } catch {
+                throw CLIFailure(code: "invalid_input", message: "\(source) is not a valid policy: \(error)", status: .invalidInput)
+            }
+        }
+    }
+}
+
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
@@ -81,22 +174,22 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            if store.keyFile == nil, store.environment["MFA_MASTER_KEY"] != nil {
+            let settings = try await store.resolve()
+            if settings.masterKeyText != nil {
                 throw CLIFailure(code: "configuration",
                                  message: "keys in MFA_MASTER_KEY cannot be rotated in place; use a key file (--key-file)",
                                  status: .unavailable)
             }
-            var ring = try Bootstrap.loadKeyRing(store, createIfMissing: false)
+            var ring = try Bootstrap.loadKeyRing(settings, createIfMissing: false)
             if !resume {
                 ring = try ring.adding(SealingKey.generate(id: Bootstrap.newKeyID()))
-                try Bootstrap.writeKeyRing(ring, to: store.resolvedKeyFile)
-                Console.error("added key \(ring.primary.id) to \(store.resolvedKeyFile)")
+                try Bootstrap.writeKeyRing(ring, to: settings.keyFile)
+                Console.error("added key \(ring.primary.id) to \(settings.keyFile)")
             }
             let primary = ring.primary.id
             let bar = ProgressBar(label: "re-encrypting")
             let finalRing = ring
-            let options = store
-            let report = try await Bootstrap.withStore(options) { store, logger in
+            let report = try await Bootstrap.withStore(settings) { store, logger in
                 let engine = try await Engine(store: store, keyRing: finalRing, methods: [], logger: logger)
                 return try await engine.rotateKeys(source: AuditSource(actor: "cli")) { done, total in bar.update(done, total) }
             }

@@ -30,8 +30,8 @@ struct PostgresStoreTests {
             let tables = try await store.client.query("""
                 SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name
                 """).collect().map { try $0.decode(String.self) }
-            #expect(tables == ["audit_checkpoints", "audit_events", "engine_secrets", "methods", "recovery_codes",
-                               "schema_migrations", "tenants", "users"])
+            #expect(tables == ["api_keys", "audit_checkpoints", "audit_events", "engine_secrets", "methods",
+                               "recovery_codes", "schema_migrations", "tenants", "users"])
         }
     }
 
