@@ -19,3 +19,16 @@ extension MFAError {
         }
     }
 }
+
+extension OTPCode {
+    /// Checks a submitted code against the method's `digits` (from its non-secret info) before any
+    /// crypto: `invalid_code` unless it is exactly that many ASCII digits (IV-07).
+    static func validateShape(_ code: String, info: [String: String]) throws {
+        let digits = info["digits"].flatMap(Int.init) ?? OTPParameters.defaultDigits
+        do {
+            _ = try OTPCode(code, digits: digits)
+        } catch {
+            throw MFAError.invalidCode("the code must be exactly \(digits) digits")
+        }
+    }
+}

@@ -19,12 +19,7 @@ public struct HOTPMethod: VerifiableMethod {
     public static let maximumCounter: UInt64 = UInt64(Int64.max) - 10_000
 
     public func validateShape(code: String, info: [String: String]) throws {
-        let digits = info["digits"].flatMap(Int.init) ?? OTPParameters.defaultDigits
-        do {
-            _ = try OTPCode(code, digits: digits)
-        } catch {
-            throw MFAError.invalidCode("the code must be exactly \(digits) digits")
-        }
+        try OTPCode.validateShape(code, info: info)
     }
 
     public func verify(code: String, context: VerificationContext) async throws -> MethodVerdict {
